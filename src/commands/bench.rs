@@ -1,0 +1,10 @@
+//! `workshop bench` (being built).
+
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`workshop bench` is not built yet")
+}

@@ -1,0 +1,10 @@
+//! `workshop namespace` (being built).
+
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand)]
+pub enum Command {}
+
+pub fn run(cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {}
+}
