@@ -10,7 +10,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod cargo;
+mod catalog;
+mod checking;
 mod commands;
+mod connection;
+mod embedded;
+mod progress;
+mod render;
+mod viz;
 
 #[derive(Parser)]
 #[command(
