@@ -4,8 +4,9 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn fixture(name: &str) -> String {
-    format!("{}/tests/fixtures/viz/{name}", env!("CARGO_MANIFEST_DIR"))
+/// A history recorded by a real Temporal server.
+fn reference(name: &str) -> String {
+    format!("{}/tests/fixtures/temporal/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn workshop() -> Command {
@@ -16,7 +17,7 @@ fn workshop() -> Command {
 
 #[test]
 fn cli_form_history_prints_one_line_per_event_and_the_result() {
-    let output = workshop().args(["show-history", &fixture("worker-crash-short-timer.json"), "--plain"]).assert().success();
+    let output = workshop().args(["show-history", &reference("worker-crash-short-timer.json"), "--plain"]).assert().success();
     let text = String::from_utf8(output.get_output().stdout.clone()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 1 + 24 + 1, "{text}");
@@ -28,7 +29,7 @@ fn cli_form_history_prints_one_line_per_event_and_the_result() {
 #[test]
 fn http_form_history_reads_the_same() {
     workshop()
-        .args(["show-history", &fixture("translation.http.json")])
+        .args(["show-history", &reference("translation.http.json")])
         .assert()
         .success()
         .stdout(predicate::str::contains("TimerStarted").and(predicate::str::contains("Au revoir, Pierre")));

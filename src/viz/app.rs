@@ -306,14 +306,14 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::viz::testing::fixture;
+    use crate::viz::testing::{reference};
 
     fn key(c: char) -> KeyEvent {
         KeyEvent::from(KeyCode::Char(c))
     }
 
     fn live_app() -> App {
-        let events = fixture("worker-crash-short-timer.json").events;
+        let events = reference("worker-crash-short-timer.json").events;
         let now = events[10].event_time;
         let mut app = App::new("run", events[..11].to_vec(), now);
         app.live = true;
@@ -339,7 +339,7 @@ mod tests {
 
     #[test]
     fn stepping_pauses_and_space_follows_again() {
-        let events = fixture("worker-crash-short-timer.json").events;
+        let events = reference("worker-crash-short-timer.json").events;
         let mut app = live_app();
         app.handle_key(KeyEvent::from(KeyCode::Left));
         assert_eq!((app.selected, app.follow), (9, false));
@@ -379,7 +379,7 @@ mod tests {
 
     #[test]
     fn replay_walks_the_commands_then_reports() {
-        let events = fixture("worker-crash-short-timer.json").events;
+        let events = reference("worker-crash-short-timer.json").events;
         let mut app = App::new("file", events, Utc::now());
         app.start_replay(None);
         let mut seen = vec![app.timeline.events[app.selected].event_id];
@@ -388,7 +388,7 @@ mod tests {
         }
         assert_eq!(seen, [5, 11, 18, 24]);
         assert!(app.message.as_deref().unwrap().contains("4 commands matched ✓"));
-        let mut app = App::new("file", fixture("nde.json").events, Utc::now());
+        let mut app = App::new("file", reference("nde.json").events, Utc::now());
         let mut report = NdeReport::parse(crate::viz::nde::tests::SAMPLE).unwrap();
         report.locate_expected(&app.timeline);
         app.start_replay(Some(report));

@@ -111,11 +111,11 @@ fn compact(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::viz::testing::fixture;
+    use crate::viz::testing::{fixture, reference};
 
     #[test]
     fn every_attribute_with_payloads_decoded() {
-        let history = fixture("pizza.json");
+        let history = reference("pizza.json");
         let start = history.events[0].event_time;
         let detail = EventDetail::new(&history.events[4], start);
         assert_eq!(detail.title, "Event 5 ActivityTaskScheduled");

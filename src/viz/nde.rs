@@ -132,7 +132,7 @@ fn parse_location(text: &str) -> Option<SourceLocation> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::viz::testing::fixture;
+    use crate::viz::testing::{reference};
 
     /// The text the SDK's `NonDeterminismError` prints for the course's example: the
     /// history has the activity branch, the changed code starts a timer.
@@ -165,6 +165,6 @@ The workflow code changed in a way that does not fit histories recorded by the o
 
     #[test]
     fn a_history_without_nde_has_no_report() {
-        assert_eq!(NdeReport::from_timeline(&Timeline::new(&fixture("nde.json"))), None);
+        assert_eq!(NdeReport::from_timeline(&Timeline::new(&reference("nde.json"))), None);
     }
 }

@@ -71,12 +71,12 @@ pub fn nde(report: &super::nde::NdeReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::viz::testing::fixture;
+    use crate::viz::testing::{reference};
 
     #[test]
     fn events_print_once_and_the_result_closes_the_story() {
         colored::control::set_override(false);
-        let events = fixture("worker-crash-short-timer.json").events;
+        let events = reference("worker-crash-short-timer.json").events;
         let mut story = PlainStory::default();
         let first = story.new_events(&events[..12]);
         assert_eq!(first.len(), 12);

@@ -1,5 +1,5 @@
 //! Snapshot tests of the screen (ratatui `TestBackend` + insta), driven by recorded
-//! histories under `tests/fixtures/viz/` with a fixed clock. Identities are the recorded
+//! histories under `tests/fixtures/` (temporal/ and viz/) with a fixed clock. Identities are the recorded
 //! ones (`7565@vm`), so nothing depends on the machine running the tests.
 
 use chrono::TimeDelta;
@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use super::app::{App, Overlay};
 use super::nde::NdeReport;
 use super::source::Sources;
-use super::testing::{buffer_text, fixture, fixture_text};
+use super::testing::{buffer_text, fixture, fixture_text, reference};
 use super::workers::{Lifecycle, Worker};
 
 /// Snapshots named after the test alone (`mid_timer_80x24.snap`), whatever crate
@@ -86,7 +86,7 @@ fn stepping_back_shows_the_code_line_of_the_selected_event_120x40() {
 
 #[test]
 fn non_determinism_view_80x24() {
-    let mut app = App::new("nde.json", fixture("nde.json").events, chrono::DateTime::UNIX_EPOCH);
+    let mut app = App::new("nde.json", reference("nde.json").events, chrono::DateTime::UNIX_EPOCH);
     let mut report = NdeReport::parse(super::nde::tests::SAMPLE).unwrap();
     report.locate_expected(&app.timeline);
     app.nde = Some(report);
@@ -96,7 +96,7 @@ fn non_determinism_view_80x24() {
 
 #[test]
 fn event_detail_80x24() {
-    let mut app = App::new("pizza.json", fixture("pizza.json").events, chrono::DateTime::UNIX_EPOCH);
+    let mut app = App::new("pizza.json", reference("pizza.json").events, chrono::DateTime::UNIX_EPOCH);
     app.selected = 4;
     app.follow = false;
     app.overlay = Overlay::Detail;
@@ -105,7 +105,7 @@ fn event_detail_80x24() {
 
 #[test]
 fn temporal_http_history_file_100x30() {
-    let history = workshop_protocol::history::History::from_json_str(&fixture_text("translation.http.json")).unwrap();
+    let history = reference("translation.http.json");
     let app = App::new("translation.http.json", history.events, chrono::DateTime::UNIX_EPOCH);
     snapshot!(render(&app, 100, 30));
 }

@@ -236,7 +236,7 @@ pub fn countdown(d: chrono::TimeDelta) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::viz::testing::fixture;
+    use crate::viz::testing::{reference};
 
     fn at(events: &[HistoryEvent], id: i64, plus_ms: i64) -> DateTime<Utc> {
         events[id as usize - 1].event_time + chrono::TimeDelta::milliseconds(plus_ms)
@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn mid_timer_counts_down() {
-        let events = fixture("worker-crash-short-timer.json").events;
+        let events = reference("worker-crash-short-timer.json").events;
         let now = at(&events, 11, 1_200);
         let status = Status::derive(&events[..11], now, &[]);
         assert_eq!(status.execution, WorkflowExecutionStatus::Running);
@@ -256,7 +256,7 @@ mod tests {
 
     #[test]
     fn stuck_sticky_task_and_close() {
-        let events = fixture("worker-crash-short-timer.json").events;
+        let events = reference("worker-crash-short-timer.json").events;
         let status = Status::derive(&events[..13], at(&events, 13, 4_000), &[]);
         let phrases = status.pending_phrases();
         assert_eq!(phrases.len(), 1);
@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn activity_retries_come_from_describe() {
-        let events = fixture("retry.json").events;
+        let events = reference("retry.json").events;
         let now = at(&events, 5, 3_500);
         let described = [PendingActivityInfo {
             activity_id: "1".into(),

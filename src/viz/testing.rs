@@ -1,23 +1,39 @@
-//! Test helpers: the fixtures under `tests/fixtures/viz/` and a terminal buffer as text.
+//! Test helpers: recorded Temporal histories (`tests/fixtures/temporal/`, shared with the
+//! CLI's tests), the visualization's own fixtures (`tests/fixtures/viz/`), and a terminal
+//! buffer as text.
 
 use std::path::PathBuf;
 
 use ratatui::buffer::Buffer;
 use workshop_protocol::history::History;
 
-pub fn fixture_path(name: &str) -> PathBuf {
+fn fixtures_dir(kind: &str) -> PathBuf {
     // `file!()` is this file's path; the repository root is three levels up.
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file!());
-    here.ancestors().nth(3).expect("repository root").join("tests/fixtures/viz").join(name)
+    here.ancestors().nth(3).expect("repository root").join("tests/fixtures").join(kind)
 }
 
-pub fn fixture_text(name: &str) -> String {
-    let path = fixture_path(name);
+fn read(path: PathBuf) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+fn parse(name: &str, text: &str) -> History {
+    History::from_json_str(text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A file of the visualization's own fixtures (`tests/fixtures/viz/`).
+pub fn fixture_text(name: &str) -> String {
+    read(fixtures_dir("viz").join(name))
+}
+
+/// A history of the visualization's own fixtures (`tests/fixtures/viz/`).
 pub fn fixture(name: &str) -> History {
-    History::from_json_str(&fixture_text(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    parse(name, &fixture_text(name))
+}
+
+/// A history recorded by a real Temporal server (`tests/fixtures/temporal/`).
+pub fn reference(name: &str) -> History {
+    parse(name, &read(fixtures_dir("temporal").join(name)))
 }
 
 /// The buffer's characters, one line per row, trailing spaces removed.

@@ -444,11 +444,11 @@ fn commands_of(events: &[HistoryEvent], completed: usize) -> Vec<CommandRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::viz::testing::fixture;
+    use crate::viz::testing::{fixture, reference};
 
     #[test]
     fn rows_carry_kind_offset_and_key_attributes() {
-        let t = Timeline::new(&fixture("worker-crash-short-timer.json"));
+        let t = Timeline::new(&reference("worker-crash-short-timer.json"));
         assert_eq!(t.rows.len(), 24);
         let r = |id: usize| &t.rows[id - 1];
         assert_eq!(r(1).offset, "+0.000s");
@@ -472,7 +472,7 @@ mod tests {
 
     #[test]
     fn workflow_tasks_list_their_commands_and_who_replayed() {
-        let t = Timeline::new(&fixture("worker-crash-short-timer.json"));
+        let t = Timeline::new(&reference("worker-crash-short-timer.json"));
         let summary: Vec<(i64, bool, Option<&str>, Vec<&str>)> = t
             .tasks
             .iter()
@@ -496,7 +496,7 @@ mod tests {
 
     #[test]
     fn events_belong_to_the_task_that_sent_or_saw_them() {
-        let t = Timeline::new(&fixture("worker-crash-short-timer.json"));
+        let t = Timeline::new(&reference("worker-crash-short-timer.json"));
         let task_of = |id: i64| t.tasks[t.task_for(t.index_of(id).unwrap()).unwrap()].scheduled_event_id;
         assert_eq!(task_of(5), 2);
         assert_eq!(task_of(11), 8);
@@ -518,7 +518,7 @@ mod tests {
         assert_eq!(line(12), Some((11, 27)));
         assert_eq!(line(14), Some((11, 27)));
         assert_eq!(line(24), Some((24, 36)));
-        let plain = Timeline::new(&fixture("worker-crash-short-timer.json"));
+        let plain = Timeline::new(&reference("worker-crash-short-timer.json"));
         assert!(!plain.has_locations());
         assert_eq!(plain.location_for(10), None);
     }

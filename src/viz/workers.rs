@@ -149,11 +149,11 @@ pub fn holder(timeline: &Timeline, status: &Status) -> Option<Holder> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::viz::testing::fixture;
+    use crate::viz::testing::{reference};
 
     #[test]
     fn the_dead_workers_sticky_queue_holds_the_run_until_the_timeout() {
-        let events = fixture("worker-crash-short-timer.json").events;
+        let events = reference("worker-crash-short-timer.json").events;
         let mut w1 = Worker::new(1, Some(7565));
         w1.log("2026-11-26T00:14:44.882300Z  INFO activity: Translating term");
         assert_eq!(w1.logs[0], "INFO activity: Translating term");
