@@ -83,30 +83,31 @@ impl Service {
     }
 
     pub async fn poll_workflow(&self, req: PollWorkflowTaskQueueRequest) -> RpcResult<PollWorkflowTaskQueueResponse> {
-        let ns = if req.namespace.is_empty() { "default".to_string() } else { req.namespace.clone() };
-        let queue = req.task_queue.name.clone();
-        let identity = req.identity.clone();
-        {
-            let (ns, tq) = (ns.clone(), req.task_queue.clone());
-            self.run(move |c| c.check_poll(&ns, &tq)).await?;
-        }
-        let _guard = self.poller_guard(&ns, &queue, &identity);
-        let timeout = self.settings.long_poll_timeout;
-        let r = self.wait_for(timeout, move |c| c.try_poll_workflow(&ns, &queue, &identity)).await?;
-        Ok(r.unwrap_or_default())
+        self.poll(req.namespace, req.task_queue, req.identity, Core::try_poll_workflow).await
     }
 
     pub async fn poll_activity(&self, req: PollActivityTaskQueueRequest) -> RpcResult<PollActivityTaskQueueResponse> {
-        let ns = if req.namespace.is_empty() { "default".to_string() } else { req.namespace.clone() };
-        let queue = req.task_queue.name.clone();
-        let identity = req.identity.clone();
+        self.poll(req.namespace, req.task_queue, req.identity, Core::try_poll_activity).await
+    }
+
+    /// A long poll of one task queue: validate it, count the poller while the request is
+    /// open, and wait for `try_poll` to hand out a task (the empty answer after the timeout).
+    async fn poll<R: Default + Send + 'static>(
+        &self,
+        namespace: String,
+        task_queue: TaskQueue,
+        identity: String,
+        try_poll: fn(&mut Core, &str, &str, &str) -> RpcResult<Option<R>>,
+    ) -> RpcResult<R> {
+        let ns = if namespace.is_empty() { "default".to_string() } else { namespace };
+        let queue = task_queue.name.clone();
         {
-            let (ns, tq) = (ns.clone(), req.task_queue.clone());
-            self.run(move |c| c.check_poll(&ns, &tq)).await?;
+            let ns = ns.clone();
+            self.run(move |c| c.check_poll(&ns, &task_queue)).await?;
         }
         let _guard = self.poller_guard(&ns, &queue, &identity);
         let timeout = self.settings.long_poll_timeout;
-        let r = self.wait_for(timeout, move |c| c.try_poll_activity(&ns, &queue, &identity)).await?;
+        let r = self.wait_for(timeout, move |c| try_poll(c, &ns, &queue, &identity)).await?;
         Ok(r.unwrap_or_default())
     }
 
